@@ -166,6 +166,8 @@ if MEDIA_STORAGE == "s3":
             "access_key": env_secret("AWS_ACCESS_KEY_ID"),
             "secret_key": env_secret("AWS_SECRET_ACCESS_KEY"),
             "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN"),
+            # Public catalog images: readable by anyone (or set a bucket policy instead).
+            "default_acl": env_str("AWS_DEFAULT_ACL", "public-read"),
             "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
             "file_overwrite": False,
         },
@@ -212,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-stats-refresh": {
         "task": "opensurfaces.catalog.tasks.catalog_stats_refresh",
         "schedule": env_int("CATALOG_STATS_INTERVAL", 3600, minimum=10),
+    },
+    "photo-thumbnails-sweep": {
+        "task": "opensurfaces.photos.tasks.photo_thumbnails_sweep",
+        "schedule": 300,
     },
 }
 

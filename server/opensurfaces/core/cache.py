@@ -62,12 +62,17 @@ def photo_grid_key(*, scene: str, filter_key: str, cursor: str, generation: int)
     return _key("photo-grid", generation, scene, filter_key, cursor or "-")
 
 
-def scene_counts_key(*, filter_key: str, generation: int) -> str:
-    return _key("scene-counts", generation, filter_key)
+# Counts over the whole catalog cost a scan; they are kept for COUNTS_SECONDS rather
+# than dropped on every change (lists themselves are always current).
+COUNTS_SECONDS = 300
 
 
-def filter_counts_key(*, scene: str, filter_key: str, generation: int) -> str:
-    return _key("filter-counts", generation, scene, filter_key)
+def scene_counts_key(*, filter_key: str) -> str:
+    return _key("scene-counts", filter_key)
+
+
+def filter_counts_key(*, scene: str, filter_key: str) -> str:
+    return _key("filter-counts", scene, filter_key)
 
 
 def recent_photos_key(*, generation: int) -> str:

@@ -11,7 +11,6 @@ from opensurfaces.photos.models import (
     SceneCategory,
 )
 
-
 # Links typed in the admin without a scheme are https.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from opensurfaces.core import cache as cache_keys
 from opensurfaces.photos import imaging
@@ -100,6 +102,23 @@ def _enqueue_thumbnails(photo_id: int) -> None:
     from opensurfaces.photos.tasks import photo_thumbnails_generate as thumbnails_task
 
     thumbnails_task.delay(photo_id)
+
+
+def photo_thumbnails_sweep(*, older_than_seconds: int = 120, limit: int = 500) -> list[int]:
+    """Queue thumbnails for photos still without them; return their ids.
+
+    The task queued when a photo is added can be lost (broker down at that moment);
+    this periodic sweep makes sure every photo gets its thumbnails eventually.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    photo_ids = list(
+        Photo.objects.filter(thumbnails={}, created_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for photo_id in photo_ids:
+        _enqueue_thumbnails(photo_id)
+    return photo_ids
 
 
 def _thumbnail_name(photo: Photo, size_key: str) -> str:

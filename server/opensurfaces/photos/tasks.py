@@ -7,3 +7,11 @@ def photo_thumbnails_generate(photo_id: int) -> None:
     from opensurfaces.photos.services import photo_thumbnails_generate as generate
 
     generate(photo_id=photo_id)
+
+
+@shared_task(ignore_result=True)
+def photo_thumbnails_sweep() -> None:
+    """Queue thumbnails for photos whose first request was lost (run by beat)."""
+    from opensurfaces.photos.services import photo_thumbnails_sweep as sweep
+
+    sweep()

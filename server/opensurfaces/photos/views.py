@@ -68,14 +68,14 @@ def browse(
         )
 
     sidebar = cache_keys.cached_fragment(
-        cache_keys.scene_counts_key(filter_key=filter_key, generation=generation),
+        cache_keys.scene_counts_key(filter_key=filter_key),
         render_sidebar,
-        timeout,
+        cache_keys.COUNTS_SECONDS,
     )
     filters = cache_keys.cached_fragment(
-        cache_keys.filter_counts_key(scene=scene, filter_key=filter_key, generation=generation),
+        cache_keys.filter_counts_key(scene=scene, filter_key=filter_key),
         render_filters,
-        timeout,
+        cache_keys.COUNTS_SECONDS,
     )
     return render(
         request,

@@ -107,3 +107,41 @@ def test_license_publishable_score():
     assert scores["CC BY 2.0"] == 14
     assert scores["CC BY-SA 2.0"] == 12
     assert scores["CC BY-NC-ND 2.0"] == 2
+
+
+def test_sweep_queues_photos_left_without_thumbnails(image_bytes, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from opensurfaces.photos import tasks
+    from opensurfaces.photos.services import photo_thumbnails_sweep
+
+    queued = []
+    monkeypatch.setattr(tasks.photo_thumbnails_generate, "delay", queued.append)
+    old = photo_create(data=image_bytes(seed=20), filename="o.jpg", source=PhotoSource())
+    done = photo_create(data=image_bytes(seed=21), filename="d.jpg", source=PhotoSource())
+    recent = photo_create(data=image_bytes(seed=22), filename="r.jpg", source=PhotoSource())
+    photo_thumbnails_generate(photo_id=done.pk)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Photo.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=an_hour_ago)
+    assert photo_thumbnails_sweep() == [old.pk]
+    assert queued == [old.pk]
+    assert recent.pk not in queued
+
+
+def test_a_photo_is_kept_when_the_broker_is_down(
+    image_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The thumbnail task is queued after commit; if that fails the photo stays."""
+    from kombu.exceptions import OperationalError
+
+    from opensurfaces.photos import tasks
+
+    def broker_down(*args):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.photo_thumbnails_generate, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = photo_create(data=image_bytes(seed=23), filename="k.jpg", source=PhotoSource())
+    assert Photo.objects.filter(pk=photo.pk).exists()
