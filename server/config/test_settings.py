@@ -7,6 +7,7 @@ PostgreSQL (scripts/test.sh) and on the SQLite default.
 import tempfile
 from pathlib import Path
 
+from config.env import env_str
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -23,3 +24,7 @@ STORAGES = {
 }
 # Tasks run only when a test calls them; enqueueing goes nowhere without a worker.
 CELERY_BROKER_URL = "memory://"
+
+# Lets two suites share one PostgreSQL server (e.g. TEST_DATABASE_NAME=test_stack).
+if _test_name := env_str("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": _test_name}  # noqa: F405
