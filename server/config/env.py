@@ -55,7 +55,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
-def env_decimal_str(name: str, default: str) -> str:
+def env_decimal(name: str, default: str) -> str:
     """Return the variable as a decimal string (validated), for money settings."""
     from decimal import Decimal, InvalidOperation
 

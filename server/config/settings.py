@@ -8,6 +8,7 @@ memcached and RabbitMQ; the checks in opensurfaces.core.checks refuse unsafe val
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_choice,
+    env_decimal,
     env_int,
     env_list,
     env_path,
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "opensurfaces.core",
     "opensurfaces.photos",
     "opensurfaces.catalog",
+    "opensurfaces.crowd",
 ]
 
 MIDDLEWARE = [
@@ -219,7 +222,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opensurfaces.photos.tasks.photo_thumbnails_sweep",
         "schedule": 300,
     },
+    "crowd-submissions-sweep": {
+        "task": "opensurfaces.crowd.tasks.submissions_sweep",
+        "schedule": 120,
+    },
+    "crowd-payments-reconcile": {
+        "task": "opensurfaces.crowd.tasks.payments_reconcile",
+        "schedule": 600,
+    },
+    "crowd-local-release": {
+        "task": "opensurfaces.crowd.tasks.local_assignments_release",
+        "schedule": 60,
+    },
 }
+
+# --- Crowd pipeline ---
+# Where new HITs go: "local" (in-house annotators on this site) or "mturk".
+CROWD_MARKETPLACE = env_choice("CROWD_MARKETPLACE", ("local", "mturk"), "local")
+# Sandbox HITs cost nothing on MTurk; production HITs pay real workers.
+CROWD_SANDBOX = env_bool("MTURK_SANDBOX", True)
+CROWD_ACCEPT_SANDBOX_HITS = env_bool("CROWD_ACCEPT_SANDBOX_HITS", CROWD_SANDBOX)
+# Dispatch pending content into HITs every CROWD_DISPATCH_INTERVAL seconds (beat).
+CROWD_PIPELINE_ENABLED = env_bool("CROWD_PIPELINE_ENABLED", not PRODUCTION)
+CROWD_DISPATCH_INTERVAL = env_int("CROWD_DISPATCH_INTERVAL", 600, minimum=5)
+# Fewer items than a HIT holds are dispatched once they have waited this long.
+CROWD_LEFTOVER_SECONDS = env_int("CROWD_LEFTOVER_SECONDS", 3600, minimum=0)
+CROWD_MAX_REWARD = Decimal(env_decimal("CROWD_MAX_REWARD", "0.20"))
+CROWD_MIN_BALANCE = Decimal(env_decimal("CROWD_MIN_BALANCE", "10.00"))
+CROWD_LOCAL_BUDGET = Decimal(env_decimal("CROWD_LOCAL_BUDGET", "1000000"))
+# Approve every submission CROWD_AUTO_APPROVE_DELAY seconds after it arrives.
+CROWD_AUTO_APPROVE = env_bool("CROWD_AUTO_APPROVE", False)
+CROWD_AUTO_APPROVE_DELAY = env_int("CROWD_AUTO_APPROVE_DELAY", 60, minimum=0)
+# Sync a HIT with its marketplace this long after a submission completes it.
+CROWD_HIT_SYNC_DELAY = env_int("CROWD_HIT_SYNC_DELAY", 1800, minimum=0)
+# Largest task POST accepted, in bytes (answers, timings and action log).
+CROWD_MAX_POST_BYTES = env_int("CROWD_MAX_POST_BYTES", 2_000_000, minimum=10_000)
+MTURK_ENDPOINT_URL = env_str("MTURK_ENDPOINT_URL")
+MTURK_AWS_ACCESS_KEY_ID = env_secret("MTURK_AWS_ACCESS_KEY_ID")
+MTURK_AWS_SECRET_ACCESS_KEY = env_secret("MTURK_AWS_SECRET_ACCESS_KEY")
+if CROWD_PIPELINE_ENABLED:
+    CELERY_BEAT_SCHEDULE["crowd-dispatch"] = {
+        "task": "opensurfaces.crowd.tasks.crowd_dispatch",
+        "schedule": CROWD_DISPATCH_INTERVAL,
+    }
 
 # --- Authentication ---
 AUTH_PASSWORD_VALIDATORS = [
@@ -228,7 +273,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/crowd/work/"
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en-us"

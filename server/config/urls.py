@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("opensurfaces.catalog.urls")),
     path("photos/", include("opensurfaces.photos.urls")),
+    path("", include("opensurfaces.crowd.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
 

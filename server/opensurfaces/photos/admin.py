@@ -8,6 +8,7 @@ from opensurfaces.photos.models import (
     License,
     Photo,
     PhotoLightStack,
+    PhotoSceneQualityLabel,
     SceneCategory,
 )
 
@@ -106,3 +107,10 @@ class GroundTruthRegionAdmin(admin.ModelAdmin):
     list_display = ["photo", "material", "z_order"]
     list_filter = ["material"]
     raw_id_fields = ["photo"]
+
+
+@admin.register(PhotoSceneQualityLabel)
+class PhotoSceneQualityLabelAdmin(admin.ModelAdmin):
+    list_display = ["photo", "correct", "worker", "invalid", "quality_method", "created_at"]
+    list_filter = ["correct", "invalid"]
+    raw_id_fields = ["photo", "assignment", "worker"]

@@ -15,3 +15,5 @@ class PhotosConfig(AppConfig):
         post_save.connect(photo_written, sender=Photo, dispatch_uid="photo-cache-save")
         post_delete.connect(photo_written, sender=Photo, dispatch_uid="photo-cache-delete")
         post_delete.connect(photo_deleted, sender=Photo, dispatch_uid="photo-files-delete")
+
+        from opensurfaces.photos import tasktypes  # noqa: F401  (registers the task types)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from opensurfaces.core.models import TimestampedModel
+from opensurfaces.crowd.models import ResultBase
 
 
 class License(TimestampedModel):
@@ -271,3 +272,24 @@ class GroundTruthRegion(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.material} in photo {self.photo_id}"
+
+
+class PhotoSceneQualityLabel(ResultBase):
+    """A worker's vote on whether a photo shows its scene category (quality_scene)."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="scene_qualities")
+    correct = models.BooleanField()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # One vote per photo per assignment: a retried submission adds nothing.
+            models.UniqueConstraint(
+                fields=["assignment", "photo"],
+                condition=Q(assignment__isnull=False),
+                name="scene_quality_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.photo_id} {'is' if self.correct else 'is not'} its scene"

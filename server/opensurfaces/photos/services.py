@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opensurfaces.core import cache as cache_keys
+from opensurfaces.crowd.services.pending import content_added
 from opensurfaces.photos import imaging
 from opensurfaces.photos.models import License, Photo, SceneCategory
 
@@ -86,6 +87,7 @@ def photo_create(*, data: bytes, filename: str, source: PhotoSource) -> Photo:
                 synthetic=source.synthetic,
             )
             photo.save(force_insert=True)
+            content_added(Photo, [photo.pk])  # feeds the crowd experiments on photos
             # robust: with the broker down the photo is still added; the sweep
             # (photo_thumbnails_sweep) queues its thumbnails later.
             transaction.on_commit(lambda: _enqueue_thumbnails(photo.pk), robust=True)
