@@ -96,7 +96,12 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
 try:
     _database = dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
+        DATABASE_URL,
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0),
+        # A kept connection is checked before reuse, so a PostgreSQL restart or a
+        # restore_database.sh (which ends sessions) costs no request an error.
+        # https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-database-connections
+        conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", True),
     )
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
