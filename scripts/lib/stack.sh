@@ -46,9 +46,20 @@ require_root() {
 # --yes is the only way to agree non-interactively.
 confirm() {
   local answer
-  [ -t 0 ] || die "refusing: $1 needs a confirmation; no terminal to ask, so pass --yes"
+  [ -t 0 ] || die "refusing: '$1' needs an answer and there is no terminal to ask (pass --yes); nothing was changed"
   read -r -p "$1 [y/N] " answer
   [[ "$answer" =~ ^([yY]|[yY][eE][sS])$ ]]
+}
+
+# --- PostgreSQL as the site's role (password from secrets/, never trust) ---
+
+# psql on DATABASE as DB_USER, stopping at the first error.
+#   db_psql postgres -c 'SELECT 1'
+db_psql() {
+  local database="$1"
+  shift
+  PGPASSWORD="$(cat "$DB_PASSWORD_FILE")" PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 --no-password \
+    --host "$DB_HOST" --port "$DB_PORT" --username "$DB_USER" --dbname "$database" "$@"
 }
 
 # --- Secrets ---
