@@ -214,3 +214,18 @@ PY
     sleep 1
   done
 }
+
+# --- Site mode ---
+
+# Set SITE_MODE (production or debug) in config.sh, render the settings again and
+# restart gunicorn with them (make_public.sh), and flush memcached.
+site_mode_set() {
+  local mode="$1"
+  require_root "it changes scripts/config.sh and restarts gunicorn"
+  load_config
+  config_set SITE_MODE "$mode"
+  "$ROOT/scripts/make_public.sh"
+  "$ROOT/scripts/flush_memcached.sh"
+  say "SITE_MODE=$mode: $(grep -E '^DJANGO_(ENV|DEBUG)=' "$ENV_FILE" | tr '\n' ' ')"
+  say "Restart Celery workers (start_worker.sh) to give them these settings too."
+}
