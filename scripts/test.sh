@@ -12,7 +12,8 @@ source "$ROOT/scripts/lib/postgres.sh"
 
 [ "$(id -u)" -eq 0 ] || die "run as root: the tests install packages and start services"
 
-apt_install postgresql postgresql-client
+# chromium: the browser tests (driven by Playwright with Debian's build, never a download).
+apt_install postgresql postgresql-client rabbitmq-server chromium
 ensure_venv requirements-dev.lock
 ensure_postgres_running
 ensure_database
@@ -34,6 +35,6 @@ say "--- tests on PostgreSQL"
 env "${pg_env[@]}" python -m pytest --create-db -q
 
 say "--- tests on the SQLite default"
-env -u DATABASE_URL python -m pytest --create-db -q -m "not e2e and not stack and not browser" -p no:randomly
+env -u DATABASE_URL python -m pytest --create-db -q -m "not e2e and not stack and not browser and not postgresql" -p no:randomly
 
 say "All tests passed."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -143,8 +142,9 @@ def _expire_stray_hit(hit_id: str) -> None:
     from opensurfaces.crowd.tasks import hit_expire_remote
 
     if settings.CROWD_MARKETPLACE == "mturk":
+        sandbox = settings.CROWD_SANDBOX
         transaction.on_commit(
-            partial(hit_expire_remote.delay, "mturk", settings.CROWD_SANDBOX, hit_id), robust=True
+            lambda: hit_expire_remote.delay("mturk", sandbox, hit_id), robust=True
         )
 
 

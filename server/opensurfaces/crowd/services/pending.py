@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -26,7 +25,7 @@ def content_added(model: type[Model], object_ids: Iterable[int]) -> None:
     ids = sorted(set(object_ids))
     if ids:
         label = model._meta.label
-        transaction.on_commit(partial(pending_add_task.delay, label, ids), robust=True)
+        transaction.on_commit(lambda: pending_add_task.delay(label, ids), robust=True)
 
 
 def pending_add(*, model: type[Model], object_ids: Sequence[int] | None = None) -> int:
@@ -35,7 +34,8 @@ def pending_add(*, model: type[Model], object_ids: Sequence[int] | None = None) 
     With ``object_ids`` only those inputs are looked at, otherwise all of them. Inputs
     that fail an experiment's filter stop being wanted (num_outputs_max = 0; their HITs
     stay); inputs that pass get a row, or have their demand raised to the current
-    setting. Returns the number of rows created.
+    setting; rows of inputs that no longer exist are deleted. Returns the number of rows
+    created.
     """
     content_type = ContentType.objects.get_for_model(model)
     experiments = Experiment.objects.filter(
@@ -69,6 +69,7 @@ def _experiment_pending_update(
     passing = inputs.filter(**settings.content_filter)
 
     with transaction.atomic():
+        rows.exclude(object_id__in=inputs.values("pk")).delete()  # the input is gone
         rows.filter(num_outputs_max__gt=0).exclude(object_id__in=passing.values("pk")).update(
             num_outputs_max=0
         )

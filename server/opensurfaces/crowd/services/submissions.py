@@ -14,7 +14,6 @@ import logging
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -252,6 +251,7 @@ def submission_receive(*, assignment: Assignment, form: SubmissionForm) -> Recei
         )
     assignment.save()
 
+    _hit_progress(assignment.hit)
     if form.feedback:
         Feedback.objects.create(assignment=assignment, answers=form.feedback)
     experiment_worker, _ = ExperimentWorker.objects.get_or_create(
@@ -269,8 +269,23 @@ def submission_receive(*, assignment: Assignment, form: SubmissionForm) -> Recei
     from opensurfaces.crowd.tasks import submission_process as process_task
 
     # robust: with the broker down the submission is kept; submissions_sweep queues it.
-    transaction.on_commit(partial(process_task.delay, submission.pk), robust=True)
+    transaction.on_commit(lambda: process_task.delay(submission.pk), robust=True)
     return Received(submission)
+
+
+def _hit_progress(hit) -> None:
+    """Keep the HIT's any/all-submitted flags current (dispatch counts active HITs by them)."""
+    done = Assignment.objects.filter(
+        hit=hit,
+        status__in=[
+            Assignment.Status.SUBMITTED,
+            Assignment.Status.APPROVED,
+            Assignment.Status.REJECTED,
+        ],
+    ).count()
+    type(hit).objects.filter(pk=hit.pk).update(
+        any_submitted=True, all_submitted=done >= hit.max_assignments
+    )
 
 
 def _grade_sentinels(
@@ -345,10 +360,8 @@ def _schedule_approval(
     else:
         return
     transaction.on_commit(
-        partial(
-            approve_task.apply_async,
-            args=[assignment.pk, message],
-            countdown=django_settings.CROWD_AUTO_APPROVE_DELAY,
+        lambda: approve_task.apply_async(
+            args=[assignment.pk, message], countdown=django_settings.CROWD_AUTO_APPROVE_DELAY
         ),
         robust=True,
     )
@@ -424,10 +437,8 @@ def submission_process(*, submission_id: int) -> bool:
         from opensurfaces.crowd.tasks import hit_sync as hit_sync_task
 
         transaction.on_commit(
-            partial(
-                hit_sync_task.apply_async,
-                args=[hit.pk],
-                countdown=django_settings.CROWD_HIT_SYNC_DELAY,
+            lambda: hit_sync_task.apply_async(
+                args=[hit.pk], countdown=django_settings.CROWD_HIT_SYNC_DELAY
             ),
             robust=True,
         )
