@@ -19,6 +19,11 @@ ensure_venv requirements.lock
 export PATH="$VENV_DIR/bin:$PATH"
 export DJANGO_SETTINGS_MODULE=config.settings
 export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+# In-house annotation works out of the box: tasks go to the local marketplace, are
+# posted every 30 s, and small batches do not wait for a full HIT.
+export CROWD_MARKETPLACE="${CROWD_MARKETPLACE:-local}"
+export CROWD_DISPATCH_INTERVAL="${CROWD_DISPATCH_INTERVAL:-30}"
+export CROWD_LEFTOVER_SECONDS="${CROWD_LEFTOVER_SECONDS:-0}"
 
 cd "$ROOT"
 mkdir -p data run
@@ -32,6 +37,8 @@ if [ ! -f "$ROOT/data/.demo-loaded" ]; then
   touch "$ROOT/data/.demo-loaded"
 fi
 admin_login="$(python manage.py ensure_admin --password-file "$ROOT/data/admin-password.txt")"
+python manage.py mtconfigure >/dev/null
+python manage.py mtconsume >/dev/null 2>&1 || say "(no tasks posted yet; beat retries every ${CROWD_DISPATCH_INTERVAL} s)"
 
 pids=()
 cleanup() {
@@ -62,6 +69,7 @@ fi
 say ""
 say "OpenSurfaces is running at http://$HOST:$PORT/"
 say "Admin: http://$HOST:$PORT/admin/  $admin_login"
+say "Annotate: http://$HOST:$PORT/crowd/work/   Review: http://$HOST:$PORT/mturk/admin/"
 say "Logs in $ROOT/run/. Press Ctrl-C to stop."
 
 # Stop everything as soon as any one process exits.

@@ -92,6 +92,55 @@ def wait_for_thumbnail(base: str, photo_path: str, timeout: float = 60) -> str:
     raise AssertionError("the worker did not make the thumbnails")
 
 
+def do_a_task_and_see_it_processed(base: str, password: str) -> None:
+    """Log in, take the next task from /crowd/work/, answer it, and watch the worker
+    process it: the photo page shows the crowd's verdict."""
+    import json
+
+    session = requests.Session()
+    session.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
+    login = session.get(base + "/accounts/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+    session.post(
+        base + "/accounts/login/",
+        data={"username": "admin", "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/accounts/login/"},
+        timeout=10,
+    )
+    work = session.get(base + "/crowd/work/", timeout=10)
+    assert work.status_code == 200 and "Which photos show" in work.text, work.text[:500]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', work.text).group(1)
+    task = session.post(
+        base + "/crowd/work/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/crowd/work/"},
+        timeout=10,
+    )
+    assert "/mturk/external/task/" in task.url
+    config = json.loads(
+        re.search(
+            r'<script id="task-config" type="application/json">(.*?)</script>', task.text, re.S
+        ).group(1)
+    )
+    results = {str(item["id"]): True for item in config["contents"]}
+    answer = session.post(
+        task.url,
+        data={
+            "token": config["token"],
+            "results": json.dumps(results),
+            "version": json.dumps(config["version"]),
+            "time_ms": "4000",
+        },
+        timeout=10,
+    )
+    assert answer.json()["result"] == "success", answer.text
+    photo_path = f"/photos/{config['contents'][0]['id']}/"
+    deadline = time.monotonic() + 60
+    while "judged correct" not in requests.get(base + photo_path, timeout=10).text:
+        assert time.monotonic() < deadline, "the worker did not process the submission"
+        time.sleep(1)
+
+
 def test_run_script_serves_home_photos_and_thumbnails(tmp_path):
     repo = copy_repo(tmp_path / "opensurfaces")
     port = free_port()
@@ -116,6 +165,9 @@ def test_run_script_serves_home_photos_and_thumbnails(tmp_path):
         assert thumbnail.content[:2] == b"\xff\xd8"
         assert (repo / "run" / "gunicorn.log").stat().st_size > 0
         assert "succeeded" in (repo / "run" / "celery-worker.log").read_text()
+
+        password = re.search(r"login admin / (\S+)", run.output).group(1)
+        do_a_task_and_see_it_processed(base, password)
     finally:
         status = run.stop()
     assert status in (0, 130, 143), run.output
