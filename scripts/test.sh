@@ -3,8 +3,10 @@
 #
 # Install what the tests need (Debian packages, venv/ with the dev lock), make sure
 # PostgreSQL runs with the labelmaterial role, then run: ruff, the whole suite on
-# PostgreSQL, and the suite again on the SQLite default. Extra arguments go to pytest
-# (then only the PostgreSQL pass runs, e.g. ./scripts/test.sh -k photos).
+# PostgreSQL, the suite again on the SQLite default, and the stack tests (tests/stack:
+# install_all.sh, then nginx, gunicorn, memcached, RabbitMQ and the operator scripts on
+# this machine; they restart services and restore the database, so not on a live site).
+# Extra arguments go to pytest (then only one pass runs, e.g. ./scripts/test.sh -k photos).
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -32,9 +34,12 @@ if [ $# -gt 0 ]; then
 fi
 
 say "--- tests on PostgreSQL"
-env "${pg_env[@]}" python -m pytest --create-db -q
+env "${pg_env[@]}" python -m pytest --create-db -q -m "not stack"
 
 say "--- tests on the SQLite default"
 env -u DATABASE_URL python -m pytest --create-db -q -m "not e2e and not stack and not browser and not postgresql" -p no:randomly
+
+say "--- stack tests (install_all.sh and the production services)"
+python -m pytest -q -m stack -p no:randomly tests/stack
 
 say "All tests passed."
