@@ -37,6 +37,29 @@ def _clear_cache():
     cache.clear()
 
 
+def _load_reference_data() -> None:
+    from opensurfaces.photos.models import License, SceneCategory
+    from opensurfaces.photos.reference import reference_data_load
+
+    reference_data_load(SceneCategory, License)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been emptied by transactional tests: refill it."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests empty every table; give them the migrated reference data back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or "transaction" in marker.args):
+        request.getfixturevalue("transactional_db")
+        _load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Every test writes media files into its own folder."""

@@ -8,7 +8,7 @@ from opensurfaces.crowd.services.submissions import submissions_sweep
 from opensurfaces.crowd.tests.helpers import configure, scene_photos
 from opensurfaces.photos.models import PhotoSceneQualityLabel
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_manage_py_refuses_to_run_in_production_with_unsafe_settings(tmp_path):
         [sys.executable, "manage.py", "check"],
         cwd=server,
         env={
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            **{k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")},
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_ENV": "production",
             "DJANGO_DEBUG": "true",

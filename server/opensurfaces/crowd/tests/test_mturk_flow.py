@@ -12,7 +12,7 @@ from opensurfaces.crowd.models import Assignment, Hit, Payment, Submission
 from opensurfaces.crowd.tests.helpers import CHROME, page_config, post_data
 from opensurfaces.photos.models import Photo, PhotoSceneQualityLabel
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_campaign_on_mturk(mturk_standin, settings, tmp_path, image_bytes, client, admin_user):

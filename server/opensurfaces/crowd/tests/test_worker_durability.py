@@ -35,7 +35,7 @@ from opensurfaces.photos.models import PhotoSceneQualityLabel
 
 pytestmark = [
     pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SERVER = Path(__file__).resolve().parents[3]

@@ -123,7 +123,7 @@ def test_exit_status_is_non_zero_from_the_shell(tmp_path):
         capture_output=True,
         text=True,
         env={
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")},
             "DJANGO_SETTINGS_MODULE": "config.test_settings",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         },
