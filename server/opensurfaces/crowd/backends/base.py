@@ -189,6 +189,24 @@ class MarketplaceBackend(ABC):
     def is_blocked(self, worker_id: str) -> bool:
         """Return whether the worker is blocked."""
 
+    # --- custom qualifications ---
+
+    @abstractmethod
+    def create_qualification_type(self, *, name: str, description: str, keywords: str) -> str:
+        """Create (or find, by name) a custom qualification type; return its id."""
+
+    @abstractmethod
+    def grant_qualification(self, *, type_id: str, worker_id: str, value: int) -> None:
+        """Give a worker a qualification score (or change it)."""
+
+    @abstractmethod
+    def revoke_qualification(self, *, type_id: str, worker_id: str, reason: str) -> None:
+        """Take a qualification away from a worker (idempotent)."""
+
+    @abstractmethod
+    def qualification_score(self, *, type_id: str, worker_id: str) -> int | None:
+        """Return the worker's score, or None if they do not hold it."""
+
 
 def hit_sizes_below(threshold: int, assignments: int) -> list[int]:
     """Split ``assignments`` into as few HITs as possible, each below ``threshold``,

@@ -241,6 +241,46 @@ class LocalBackend(MarketplaceBackend):
     def is_blocked(self, worker_id: str) -> bool:
         return LocalBlock.objects.filter(worker_id=worker_id).exists()
 
+    # --- custom qualifications ---
+    # The local marketplace's qualification types are our own Qualification rows; their
+    # id is the slug, and grants are QualificationGrant rows.
+
+    def create_qualification_type(self, *, name: str, description: str, keywords: str) -> str:
+        from django.utils.text import slugify
+
+        from opensurfaces.crowd.models import Qualification
+
+        qualification, _ = Qualification.objects.get_or_create(
+            slug=slugify(name)[:64] or "qualification",
+            defaults={"name": name, "description": description, "keywords": keywords},
+        )
+        return qualification.slug
+
+    def _grant_rows(self, type_id: str, worker_id: str):
+        from opensurfaces.crowd.models import QualificationGrant
+
+        return QualificationGrant.objects.filter(
+            qualification__slug=type_id, worker__marketplace="local", worker__external_id=worker_id
+        )
+
+    def grant_qualification(self, *, type_id: str, worker_id: str, value: int) -> None:
+        from opensurfaces.crowd.models import Qualification, QualificationGrant, Worker
+
+        qualification = Qualification.objects.filter(slug=type_id).first()
+        worker = Worker.objects.filter(marketplace="local", external_id=worker_id).first()
+        if qualification is None or worker is None:
+            raise MarketplaceError(f"unknown qualification {type_id} or worker {worker_id}")
+        QualificationGrant.objects.update_or_create(
+            qualification=qualification, worker=worker, defaults={"value": value, "granted": True}
+        )
+
+    def revoke_qualification(self, *, type_id: str, worker_id: str, reason: str) -> None:
+        self._grant_rows(type_id, worker_id).update(granted=False)
+
+    def qualification_score(self, *, type_id: str, worker_id: str) -> int | None:
+        grant = self._grant_rows(type_id, worker_id).filter(granted=True).first()
+        return grant.value if grant else None
+
     # --- what annotators do (the marketplace's own pages) ---
 
     def reserve(self, *, worker_id: str, hit_ids: list[str]) -> RemoteAssignment | None:

@@ -330,6 +330,65 @@ class MTurkBackend(MarketplaceBackend):
             if not token:
                 return False
 
+    # --- custom qualifications ---
+
+    def create_qualification_type(self, *, name: str, description: str, keywords: str) -> str:
+        try:
+            response = self._call(
+                "create_qualification_type",
+                Name=name,
+                Description=description,
+                Keywords=keywords,
+                QualificationTypeStatus="Active",
+            )
+            return response["QualificationType"]["QualificationTypeId"]
+        except MarketplaceUnavailable:
+            raise
+        except MarketplaceError:
+            # MTurk refuses a second type with the same name: find ours.
+            found = self._call(
+                "list_qualification_types",
+                Query=name,
+                MustBeRequestable=False,
+                MustBeOwnedByCaller=True,
+                MaxResults=100,
+            ).get("QualificationTypes", [])
+            for item in found:
+                if item["Name"] == name:
+                    return item["QualificationTypeId"]
+            raise
+
+    def grant_qualification(self, *, type_id: str, worker_id: str, value: int) -> None:
+        self._call(
+            "associate_qualification_with_worker",
+            QualificationTypeId=type_id,
+            WorkerId=worker_id,
+            IntegerValue=value,
+            SendNotification=False,
+        )
+
+    def revoke_qualification(self, *, type_id: str, worker_id: str, reason: str) -> None:
+        self._call(
+            "disassociate_qualification_from_worker",
+            QualificationTypeId=type_id,
+            WorkerId=worker_id,
+            Reason=reason,
+        )
+
+    def qualification_score(self, *, type_id: str, worker_id: str) -> int | None:
+        try:
+            response = self._call(
+                "get_qualification_score", QualificationTypeId=type_id, WorkerId=worker_id
+            )
+        except MarketplaceUnavailable:
+            raise
+        except MarketplaceError:
+            return None
+        qualification = response["Qualification"]
+        if qualification.get("Status", "Granted") != "Granted":
+            return None
+        return qualification.get("IntegerValue")
+
     def submit_url(self) -> str:
         """Where the task page sends the worker when done (MTurk's externalSubmit host)."""
         return SANDBOX_SUBMIT_URL if self.sandbox else PRODUCTION_SUBMIT_URL

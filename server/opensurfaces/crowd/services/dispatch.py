@@ -180,12 +180,7 @@ def hit_type_for(*, experiment: Experiment, backend: MarketplaceBackend) -> HitT
         keywords=settings.keywords,
         auto_approval_delay=settings.auto_approval_delay,
         qualifications=tuple(
-            QualificationRequirement(
-                name=q["name"],
-                comparator="LessThanOrEqualTo" if q["name"] in _AT_MOST else "GreaterThanOrEqualTo",
-                value=int(q["value"]),
-            )
-            for q in settings.qualifications
+            _requirement(q["name"], int(q["value"]), backend) for q in settings.qualifications
         ),
     )
     external_id = backend.create_hit_type(spec)
@@ -208,7 +203,24 @@ def hit_type_for(*, experiment: Experiment, backend: MarketplaceBackend) -> HitT
     return hit_type
 
 
+_AT_LEAST = {"num_approved", "perc_approved", "perc_submitted"}
 _AT_MOST = {"perc_abandoned", "perc_rejected", "perc_returned"}
+
+
+def _requirement(name: str, value: int, backend: MarketplaceBackend) -> QualificationRequirement:
+    """A built-in requirement (at least / at most), or one of our qualifications (equal to)."""
+    if name in _AT_LEAST or name in _AT_MOST:
+        comparator = "LessThanOrEqualTo" if name in _AT_MOST else "GreaterThanOrEqualTo"
+        return QualificationRequirement(name=name, comparator=comparator, value=value)
+    from opensurfaces.crowd.models import Qualification
+    from opensurfaces.crowd.services.qualifications import qualification_external_id
+
+    try:
+        qualification = Qualification.objects.get(slug=name, active=True)
+    except Qualification.DoesNotExist:
+        raise DispatchError(f"unknown qualification {name!r}: create it in the admin") from None
+    type_id = qualification_external_id(qualification=qualification, backend=backend)
+    return QualificationRequirement(name=type_id, comparator="EqualTo", value=value)
 
 
 def _post_batch(

@@ -100,6 +100,8 @@ class State:
     bonuses: list[Bonus] = field(default_factory=list)
     blocks: dict[str, str] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
+    qualification_types: dict[str, dict] = field(default_factory=dict)
+    qualifications: dict[tuple[str, str], int] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     failures: dict[str, list[str]] = field(default_factory=dict)
 
@@ -467,6 +469,53 @@ class MTurkStandIn:
     def op_ListWorkerBlocks(self, params: dict) -> dict:
         blocks = [{"WorkerId": w, "Reason": r} for w, r in self.state.blocks.items()]
         return {"NumResults": len(blocks), "WorkerBlocks": blocks}
+
+    def op_CreateQualificationType(self, params: dict) -> dict:
+        for existing in self.state.qualification_types.values():
+            if existing["Name"] == params["Name"]:
+                raise RequestError("You have already created a QualificationType with this name.")
+        type_id = _new_id()
+        self.state.qualification_types[type_id] = {
+            "QualificationTypeId": type_id,
+            "Name": params["Name"],
+            "Description": params.get("Description", ""),
+            "QualificationTypeStatus": params.get("QualificationTypeStatus", "Active"),
+        }
+        return {"QualificationType": self.state.qualification_types[type_id]}
+
+    def op_ListQualificationTypes(self, params: dict) -> dict:
+        query = params.get("Query", "")
+        found = [q for q in self.state.qualification_types.values() if query in q["Name"]]
+        return {"NumResults": len(found), "QualificationTypes": found}
+
+    def _qualification_type(self, type_id: str) -> dict:
+        if type_id not in self.state.qualification_types:
+            raise RequestError(f"QualificationType {type_id} does not exist.")
+        return self.state.qualification_types[type_id]
+
+    def op_AssociateQualificationWithWorker(self, params: dict) -> dict:
+        self._qualification_type(params["QualificationTypeId"])
+        key = (params["QualificationTypeId"], params["WorkerId"])
+        self.state.qualifications[key] = int(params.get("IntegerValue", 1))
+        return {}
+
+    def op_DisassociateQualificationFromWorker(self, params: dict) -> dict:
+        self._qualification_type(params["QualificationTypeId"])
+        self.state.qualifications.pop((params["QualificationTypeId"], params["WorkerId"]), None)
+        return {}
+
+    def op_GetQualificationScore(self, params: dict) -> dict:
+        key = (params["QualificationTypeId"], params["WorkerId"])
+        if key not in self.state.qualifications:
+            raise RequestError("You requested a Qualification that does not exist.")
+        return {
+            "Qualification": {
+                "QualificationTypeId": key[0],
+                "WorkerId": key[1],
+                "IntegerValue": self.state.qualifications[key],
+                "Status": "Granted",
+            }
+        }
 
     # --- simulated workers ---
 

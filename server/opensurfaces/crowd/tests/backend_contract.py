@@ -178,3 +178,27 @@ class MarketplaceBackendContract:
             assert sum(sizes) == assignments
             expected = sum(reward * n + backend.fee(reward=reward, assignments=n) for n in sizes)
             assert backend.cost(reward=reward, assignments=assignments) == expected
+
+    # --- custom qualifications ---
+
+    def test_custom_qualifications_are_granted_changed_and_revoked(self, backend):
+        type_id = backend.create_qualification_type(
+            name="Material Segmentation Master", description="Good outlines", keywords="seg"
+        )
+        again = backend.create_qualification_type(
+            name="Material Segmentation Master", description="Good outlines", keywords="seg"
+        )
+        assert again == type_id
+        self.known_worker(backend, "W8")
+        assert backend.qualification_score(type_id=type_id, worker_id="W8") is None
+        backend.grant_qualification(type_id=type_id, worker_id="W8", value=1)
+        assert backend.qualification_score(type_id=type_id, worker_id="W8") == 1
+        backend.grant_qualification(type_id=type_id, worker_id="W8", value=0)
+        assert backend.qualification_score(type_id=type_id, worker_id="W8") == 0
+        backend.revoke_qualification(type_id=type_id, worker_id="W8", reason="retired")
+        backend.revoke_qualification(type_id=type_id, worker_id="W8", reason="retired")
+        assert backend.qualification_score(type_id=type_id, worker_id="W8") is None
+
+    def known_worker(self, backend, worker_id: str) -> None:
+        """Make the marketplace know the worker (they did a task)."""
+        self.submitted(backend, worker_id=worker_id)

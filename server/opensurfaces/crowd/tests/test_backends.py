@@ -27,6 +27,11 @@ class TestLocalBackend(MarketplaceBackendContract):
     def submit(self, backend, assignment_id):
         backend.mark_submitted(assignment_id)
 
+    def known_worker(self, backend, worker_id):
+        from opensurfaces.crowd.services.assignments import worker_get_or_create
+
+        worker_get_or_create(marketplace="local", external_id=worker_id)
+
     def test_local_work_costs_no_fee(self, backend):
         assert backend.fee(reward=Decimal("1"), assignments=20) == 0
         assert backend.hit_sizes(20) == [20]

@@ -384,3 +384,60 @@ def test_a_sentinel_answered_in_two_hits_is_recorded_once(with_sentinels):
     _grade_sentinels(assignment, experiment_worker, results)
     _grade_sentinels(assignment, experiment_worker, results)  # the same answers again
     assert SentinelResponse.objects.count() == 2
+
+
+def test_auto_approval_is_scheduled_when_enabled(
+    opened, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from opensurfaces.crowd import tasks
+
+    settings.CROWD_AUTO_APPROVE = True
+    settings.CROWD_AUTO_APPROVE_DELAY = 60
+    scheduled = []
+    monkeypatch.setattr(tasks.assignment_approve, "apply_async", lambda **kw: scheduled.append(kw))
+    client, url, config = opened
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, post_data(config, answers(config)))
+    assignment = Assignment.objects.get()
+    assert scheduled == [{"args": [assignment.pk, "Thank you!"], "countdown": 60}]
+
+
+def test_outputs_feed_downstream_experiments(
+    opened, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A new label is an input for any experiment taking labels (e.g. a review task)."""
+    from opensurfaces.crowd import tasks
+    from opensurfaces.crowd.models import PendingContent
+    from opensurfaces.crowd.tasktypes import _REGISTRY, TaskType, register
+    from opensurfaces.crowd.tests.helpers import configure
+
+    @register
+    class LabelReview(TaskType):
+        key = "label_review_test"
+        input_model = "photos.PhotoSceneQualityLabel"
+        output_model = "photos.PhotoSceneQualityLabel"
+        template = instructions_template = "photos/tasks/quality_scene.html"
+
+    try:
+        downstream = configure(
+            slug="label_review", task_type="label_review_test", content_filter={}
+        )
+        client, url, config = opened
+        queued = []
+        monkeypatch.setattr(tasks.pending_add, "delay", lambda *args: queued.append(args))
+        client.post(url, post_data(config, answers(config)))
+        with django_capture_on_commit_callbacks(execute=True):
+            submission_process(submission_id=Submission.objects.get().pk)
+        for args in queued:
+            tasks.pending_add(*args)
+        labels = set(PhotoSceneQualityLabel.objects.values_list("pk", flat=True))
+        assert (
+            set(
+                PendingContent.objects.filter(experiment=downstream).values_list(
+                    "object_id", flat=True
+                )
+            )
+            == labels
+        )
+    finally:
+        _REGISTRY.pop("label_review_test")
