@@ -173,8 +173,12 @@ def hit_type_for(*, experiment: Experiment, backend: MarketplaceBackend) -> HitT
     settings = experiment.settings
     spec = HitTypeSpec(
         title=settings.title,
-        # The stamp makes a new marketplace type whenever the settings change.
-        description=f"{settings.description} (updated {settings.created_at:%Y-%m-%d %H:%M:%S})",
+        # The stamp makes a new marketplace type whenever the settings change (and keeps
+        # two experiments with the same texts and reward apart: same spec, same type id).
+        description=(
+            f"{settings.description} "
+            f"(updated {settings.created_at:%Y-%m-%d %H:%M:%S}, #{settings.pk})"
+        ),
         reward=settings.reward,
         duration=settings.duration,
         keywords=settings.keywords,

@@ -45,7 +45,7 @@ def _open_hits(worker: Worker):
         .exclude(experiment__in=blocked_in)
         .exclude(assignments__worker=worker)
         .exclude(Q(group__in=done_groups))
-        .select_related("experiment")
+        .select_related("experiment__settings")
     )
 
 

@@ -43,9 +43,8 @@ def test_dispatch_makes_hits_of_the_configured_shape(mturk, settings):
     assert PendingContent.objects.filter(num_outputs_scheduled=0).count() == 20
     state = mturk.snapshot()
     [hit_type] = state["hit_types"].values()
-    assert hit_type["Description"].endswith(
-        f"(updated {experiment.settings.created_at:%Y-%m-%d %H:%M:%S})"
-    )
+    stamp = f"{experiment.settings.created_at:%Y-%m-%d %H:%M:%S}, #{experiment.settings.pk}"
+    assert hit_type["Description"].endswith(f"(updated {stamp})")
     assert hit_type["Reward"] == "0.02"
     assert all(
         f"<ExternalURL>{settings.SITE_URL}/mturk/external/task/{experiment.pk}/</ExternalURL>"
