@@ -26,6 +26,17 @@ class Marketplace(models.TextChoices):
     MTURK = "mturk", "Amazon Mechanical Turk"
 
 
+class ContentReference(models.Model):
+    """Points at any input or output object (a photo, a shape, a label...)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        abstract = True
+
+
 # --- Experiments ---
 
 
@@ -112,13 +123,10 @@ class ExperimentSettings(models.Model):
         return f"{self.experiment} v{self.version}"
 
 
-class ExperimentExample(models.Model):
+class ExperimentExample(ContentReference):
     """A good or bad example shown with an experiment's instructions."""
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="examples")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    content = GenericForeignKey("content_type", "object_id")
     good = models.BooleanField(default=True)
 
     class Meta:
@@ -135,13 +143,10 @@ class ExperimentExample(models.Model):
 # --- Pending content ---
 
 
-class PendingContent(TimestampedModel):
+class PendingContent(ContentReference, TimestampedModel):
     """An input an experiment still wants outputs for, with its demand counters."""
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="pending")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    content = GenericForeignKey("content_type", "object_id")
     num_outputs_max = models.PositiveIntegerField(help_text="0 excludes the item")
     num_outputs_completed = models.PositiveIntegerField(default=0)
     num_outputs_scheduled = models.PositiveIntegerField(default=0)
@@ -341,16 +346,13 @@ class Hit(TimestampedModel):
         return f"HIT {self.external_id}"
 
 
-class HitContent(models.Model):
+class HitContent(ContentReference):
     """One input shown in a HIT."""
 
     hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="contents")
     pending = models.ForeignKey(
         PendingContent, null=True, on_delete=models.SET_NULL, related_name="hit_contents"
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    content = GenericForeignKey("content_type", "object_id")
 
     class Meta:
         constraints = [
@@ -366,13 +368,10 @@ class HitContent(models.Model):
 # --- Sentinels ---
 
 
-class Sentinel(TimestampedModel):
+class Sentinel(ContentReference, TimestampedModel):
     """A test content with a known answer, mixed into an experiment's tasks."""
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="sentinels")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    content = GenericForeignKey("content_type", "object_id")
     expected = models.JSONField(help_text="The correct answer, in the task's result format")
     priority = models.FloatField(default=0)
 
@@ -502,15 +501,12 @@ class Submission(models.Model):
         return f"submission of {self.assignment}"
 
 
-class SubmittedContent(models.Model):
+class SubmittedContent(ContentReference):
     """An output object an assignment produced."""
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="submitted_contents"
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    content = GenericForeignKey("content_type", "object_id")
 
     class Meta:
         constraints = [
