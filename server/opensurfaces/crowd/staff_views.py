@@ -21,7 +21,6 @@ from opensurfaces.crowd.models import (
     Feedback,
     Hit,
     Payment,
-    Worker,
 )
 from opensurfaces.crowd.services import review
 from opensurfaces.crowd.tasktypes import get_task_type
@@ -339,7 +338,3 @@ def example_toggle(request: HttpRequest) -> JsonResponse:
         defaults={"good": good},
     )
     return JsonResponse({"result": "success", "id": object_id, "good": example.good})
-
-
-def worker_detail_url(worker: Worker) -> str:
-    return f"/mturk/admin/submission/?filter=all&worker_id={worker.external_id}"

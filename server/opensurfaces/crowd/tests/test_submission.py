@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from opensurfaces.crowd.models import (
     Assignment,
+    Experiment,
     ExperimentWorker,
     Feedback,
     Sentinel,
@@ -83,9 +84,7 @@ def test_processing_makes_one_label_per_photo_and_is_idempotent(opened):
     assert assignment.submitted_contents.count() == 3
     pending = assignment.hit.experiment.pending.all()
     assert {(p.num_outputs_completed, p.num_outputs_scheduled) for p in pending} == {(1, 4)}
-    assert assignment.hit.experiment.__class__.objects.get(
-        pk=assignment.hit.experiment_id
-    ).aggregation_dirty
+    assert Experiment.objects.get(pk=assignment.hit.experiment_id).aggregation_dirty
     # Sandbox consensus is one vote: the photos' scene verdict is set at once.
     verdict = Photo.objects.get(pk=int(first))
     assert (verdict.scene_category_correct, verdict.scene_category_correct_method) == (False, "M")
