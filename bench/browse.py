@@ -11,15 +11,8 @@ medians in milliseconds and ratios to the bare /healthz view measured in the sam
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "server"))
+from common import django_with_test_database
 
 
 def main() -> None:
@@ -27,33 +20,13 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="opensurfaces-bench-"))
-    os.environ.setdefault("DATA_DIR", str(tmp))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_test_environment
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    setup_test_environment()
-    from django.db import connections
-    from django.test.utils import get_runner
-
-    connections["default"].settings_dict["TEST"]["NAME"] = "bench_opensurfaces"
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
-    try:
-        run(args)
-    finally:
-        runner.teardown_databases(old_config)
+    django_with_test_database(lambda: run(args))
 
 
 def run(args) -> None:
     import re
+    import statistics
+    import time
 
     from django.core.cache import cache
     from django.db import connection

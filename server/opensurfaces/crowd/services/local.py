@@ -5,12 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from opensurfaces.crowd.backends.local import LocalBackend
-from opensurfaces.crowd.models import Assignment, AssignmentEvent, ExperimentWorker, Hit, Worker
+from opensurfaces.crowd.models import (
+    Assignment,
+    AssignmentEvent,
+    ExperimentWorker,
+    Hit,
+    LocalAssignment,
+    LocalHit,
+    Worker,
+)
 
 LOCAL_SUBMIT_PATH = "/crowd/local"
 
@@ -26,6 +35,24 @@ def task_url(*, hit: Hit, assignment_id: str, worker: Worker) -> str:
         }
     )
     return reverse("crowd:task", kwargs={"experiment_id": hit.experiment_id}) + "?" + query
+
+
+def _hits_with_room(now):
+    """External ids of local HITs with a free slot (none taken by a live reservation)."""
+    taken = (
+        LocalAssignment.objects.filter(hit=OuterRef("pk"))
+        .exclude(status=LocalAssignment.Status.ABANDONED)
+        .exclude(status=LocalAssignment.Status.ACCEPTED, deadline__lte=now)
+        .values("hit")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return (
+        LocalHit.objects.filter(deleted=False, expires_at__gt=now)
+        .annotate(taken=Coalesce(Subquery(taken), 0))
+        .filter(taken__lt=F("max_assignments"))
+        .values("external_id")
+    )
 
 
 def _open_hits(worker: Worker):
@@ -45,6 +72,7 @@ def _open_hits(worker: Worker):
         .exclude(experiment__in=blocked_in)
         .exclude(assignments__worker=worker)
         .exclude(Q(group__in=done_groups))
+        .filter(external_id__in=_hits_with_room(now))
         .select_related("experiment__settings")
     )
 
@@ -92,8 +120,6 @@ def local_return(*, worker: Worker, assignment_id: str) -> None:
 def local_release_abandoned() -> int:
     """Release reservations whose time ran out; return how many were released."""
     LocalBackend(sandbox=settings.CROWD_SANDBOX).release_abandoned()
-    from opensurfaces.crowd.models import LocalAssignment
-
     stale = LocalAssignment.objects.filter(status=LocalAssignment.Status.ABANDONED).values(
         "external_id"
     )
