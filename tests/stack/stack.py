@@ -6,6 +6,7 @@ import hashlib
 import os
 import pty
 import random
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -246,7 +247,10 @@ class Stack:
         image = folder / f"{md5}.jpg"
         image.write_bytes(data)
         os.chmod(image, 0o644)
-        script("manage.sh", "add_photos", str(image), "--license", "CC BY 2.0", "--no-progress")
+        try:
+            script("manage.sh", "add_photos", str(image), "--license", "CC BY 2.0", "--no-progress")
+        finally:
+            shutil.rmtree(folder)
         return int(self.photo_with_md5(md5))
 
     def photo_with_md5(self, md5: str) -> str:
