@@ -18,6 +18,7 @@ CACHES = {
     }
 }
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="opensurfaces-test-media-"))
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="opensurfaces-test-static-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
