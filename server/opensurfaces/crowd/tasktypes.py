@@ -41,6 +41,8 @@ class TaskType:
     instructions_template: ClassVar[str]  # the MTurk preview / instructions
     tutorial_template: ClassVar[str | None] = None
     versions: ClassVar[frozenset[str]] = frozenset({"1.0"})
+    # The output model's foreign key to the input it answers about.
+    output_input_field: ClassVar[str] = ""
     # Per-content timings are split evenly when the page posts only totals.
     title: ClassVar[str] = ""
 

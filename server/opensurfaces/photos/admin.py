@@ -114,3 +114,12 @@ class PhotoSceneQualityLabelAdmin(admin.ModelAdmin):
     list_display = ["photo", "correct", "worker", "invalid", "quality_method", "created_at"]
     list_filter = ["correct", "invalid"]
     raw_id_fields = ["photo", "assignment", "worker"]
+    actions = ["mark_invalid"]
+
+    @admin.action(description="Mark invalid (the photo's verdict is recomputed without them)")
+    def mark_invalid(self, request, queryset) -> None:
+        from opensurfaces.crowd.services.results import result_invalidate
+
+        for label in queryset.select_related("assignment__hit__experiment"):
+            result_invalidate(result=label)
+        self.message_user(request, f"{queryset.count()} votes marked invalid.")

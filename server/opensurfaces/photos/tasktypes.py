@@ -28,6 +28,7 @@ class QualitySceneTask(TaskType):
     output_model = "photos.PhotoSceneQualityLabel"
     template = "photos/tasks/quality_scene.html"
     instructions_template = "photos/tasks/quality_scene_inst.html"
+    output_input_field = "photo"
     title = "Scene category check"
 
     def contents_queryset(self, ids):
@@ -96,31 +97,41 @@ class QualitySceneTask(TaskType):
     def aggregate(self, *, experiment, object_ids) -> list[int]:
         """Majority of valid votes, once min_output_consensus votes are in.
 
-        Score = (yes - no) / votes; photos decided by staff (method A) are left alone.
+        Score = (yes - no) / votes. A majority verdict without enough valid votes left
+        (some were marked invalid) is cleared; photos decided by staff (method A) are
+        left alone.
         """
         needed = max(1, experiment.settings.min_output_consensus)
-        votes = (
-            PhotoSceneQualityLabel.objects.filter(photo_id__in=object_ids, invalid=False)
+        votes = {
+            row["photo_id"]: row
+            for row in PhotoSceneQualityLabel.objects.filter(photo_id__in=object_ids, invalid=False)
             .values("photo_id")
             .annotate(yes=Count("id", filter=Q(correct=True)), total=Count("id"))
-        )
+        }
         changed = []
-        photos = Photo.objects.in_bulk([v["photo_id"] for v in votes])
-        for row in votes:
-            photo = photos[row["photo_id"]]
-            if row["total"] < needed or photo.scene_category_correct_method == "A":
+        for photo in Photo.objects.filter(pk__in=object_ids):
+            if photo.scene_category_correct_method == ResultBase.QualityMethod.ADMIN:
                 continue
-            yes, no = row["yes"], row["total"] - row["yes"]
-            correct = yes > no
-            score = (yes - no) / row["total"]
-            if (photo.scene_category_correct, photo.scene_category_correct_score) == (
-                correct,
-                score,
-            ):
+            row = votes.get(photo.pk, {"yes": 0, "total": 0})
+            if row["total"] >= needed:
+                yes, no = row["yes"], row["total"] - row["yes"]
+                verdict = (yes > no, (yes - no) / row["total"], ResultBase.QualityMethod.MAJORITY)
+            elif photo.scene_category_correct_method == ResultBase.QualityMethod.MAJORITY:
+                verdict = (None, None, "")
+            else:
                 continue
-            photo.scene_category_correct = correct
-            photo.scene_category_correct_score = score
-            photo.scene_category_correct_method = ResultBase.QualityMethod.MAJORITY
+            current = (
+                photo.scene_category_correct,
+                photo.scene_category_correct_score,
+                photo.scene_category_correct_method,
+            )
+            if current == verdict:
+                continue
+            (
+                photo.scene_category_correct,
+                photo.scene_category_correct_score,
+                photo.scene_category_correct_method,
+            ) = verdict
             photo.save(
                 update_fields=[
                     "scene_category_correct",

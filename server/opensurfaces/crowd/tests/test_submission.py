@@ -440,3 +440,43 @@ def test_outputs_feed_downstream_experiments(
         )
     finally:
         _REGISTRY.pop("label_review_test")
+
+
+def test_an_invalidated_vote_is_unscheduled_and_the_verdict_recomputed(opened, admin_client):
+    """Scenario 27, on votes: staff mark an answer invalid in the admin."""
+    from opensurfaces.crowd.models import PendingContent
+
+    client, url, config = opened
+    results = answers(config, False)
+    client.post(url, post_data(config, results))
+    submission_process(submission_id=Submission.objects.get().pk)
+    label = PhotoSceneQualityLabel.objects.first()
+    photo = label.photo
+    photo.refresh_from_db()
+    assert photo.scene_category_correct is False
+    # Another experiment asked about this vote; invalidating it stops that.
+    experiment = Assignment.objects.get().hit.experiment
+    from django.contrib.contenttypes.models import ContentType
+
+    PendingContent.objects.create(
+        experiment=experiment,
+        content_type=ContentType.objects.get_for_model(label),
+        object_id=label.pk,
+        num_outputs_max=5,
+    )
+    response = admin_client.post(
+        "/admin/photos/photoscenequalitylabel/",
+        {"action": "mark_invalid", "_selected_action": [label.pk]},
+    )
+    assert response.status_code == 302
+    label.refresh_from_db()
+    assert label.invalid and label.quality_method == "A"
+    assert (
+        PendingContent.objects.get(
+            object_id=label.pk, content_type__model="photoscenequalitylabel"
+        ).num_outputs_max
+        == 0
+    )
+    # Its only vote is invalid now: the majority verdict is withdrawn.
+    photo.refresh_from_db()
+    assert (photo.scene_category_correct, photo.scene_category_correct_method) == (None, "")
