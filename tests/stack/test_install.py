@@ -7,6 +7,7 @@ import configparser
 import hashlib
 import re
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,11 @@ def test_nginx_supervisor_and_logrotate_accept_the_generated_files(stack):
 
 
 def test_logrotate_rotates_the_nginx_logs_and_nginx_writes_to_new_ones(stack, tmp_path):
-    stack.get("/healthz")  # the access log is not empty
+    # The access log must not be empty (notifempty): nginx writes the line just after it
+    # answers, so wait for it rather than race it.
+    probe = f"/healthz?before-rotation-{uuid.uuid4().hex}"
+    stack.get(probe)
+    wait_until(lambda: probe in stack.log("nginx-access.log"), 10, "nginx to log the request")
     subprocess.run(
         [
             "logrotate",
