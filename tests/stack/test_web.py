@@ -39,7 +39,7 @@ def test_pages_come_from_gunicorn_with_rows_from_postgresql(stack, photo_id):
     # The photo exists only in PostgreSQL: manage.sh added it to the production database.
     assert stack.photo_field(photo_id, "id") == str(photo_id)
     wait_until(lambda: probe in stack.log("gunicorn.log"), 10, "gunicorn's access log")
-    assert probe in stack.log("nginx-access.log")
+    wait_until(lambda: probe in stack.log("nginx-access.log"), 10, "nginx's access log")
     assert stack.get("/photos/").status_code == 200
 
 
