@@ -400,6 +400,9 @@ class Assignment(TimestampedModel):
         REJECTED = "rejected", "rejected"
         ABANDONED = "abandoned", "abandoned or returned"
 
+    # Work the worker handed in (whatever its review): it uses up a slot of the HIT.
+    DONE_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.REJECTED)
+
     hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="assignments")
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="assignments")
     external_id = models.CharField(max_length=128)

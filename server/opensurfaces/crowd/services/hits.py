@@ -50,9 +50,7 @@ def hit_sync(*, hit_id: int) -> Hit | None:
         hit = Hit.objects.select_for_update().get(pk=hit_id)
         for item in assignments:
             _assignment_sync(hit, item)
-        submitted = hit.assignments.exclude(
-            status__in=[Assignment.Status.ACCEPTED, Assignment.Status.ABANDONED]
-        ).count()
+        submitted = hit.assignments.filter(status__in=Assignment.DONE_STATUSES).count()
         hit.status = _HIT_STATUS.get(remote.status, hit.status)
         hit.max_assignments = remote.max_assignments
         hit.num_assignments_available = remote.available
@@ -111,18 +109,7 @@ def hit_expire(*, hit_id: int) -> bool:
         hit = Hit.objects.select_for_update().get(pk=hit_id)
         if hit.expired:
             return False
-        submitted = hit.assignments.filter(
-            status__in=[
-                Assignment.Status.SUBMITTED,
-                Assignment.Status.APPROVED,
-                Assignment.Status.REJECTED,
-            ]
-        ).count()
-        unused = max(0, hit.max_assignments - submitted) * hit.out_count_ratio
-        if unused:
-            PendingContent.objects.filter(hit_contents__hit=hit).update(
-                num_outputs_scheduled=Greatest(F("num_outputs_scheduled") - unused, Value(0))
-            )
+        _return_unused_demand(hit)
         hit.expired = True
         hit.expires_at = min(hit.expires_at, timezone.now())
         hit.num_assignments_available = 0
@@ -205,24 +192,18 @@ def hits_delete(
             backend.delete_hit(hit.external_id)
         except MarketplaceError as exc:
             logger.warning("marketplace kept %s: %s", hit, exc)
-        hit_expire_local_only(hit)
+        if not hit.expired:
+            _return_unused_demand(hit)
         hit.delete()
         deleted += 1
     return deleted
 
 
-def hit_expire_local_only(hit: Hit) -> None:
-    unused = (
-        max(
-            0,
-            hit.max_assignments
-            - hit.assignments.exclude(
-                status__in=[Assignment.Status.ACCEPTED, Assignment.Status.ABANDONED]
-            ).count(),
-        )
-        * hit.out_count_ratio
-    )
-    if unused and not hit.expired:
+def _return_unused_demand(hit: Hit) -> None:
+    """Lower the HIT's items' scheduled counts by the slots no worker handed in."""
+    done = hit.assignments.filter(status__in=Assignment.DONE_STATUSES).count()
+    unused = max(0, hit.max_assignments - done) * hit.out_count_ratio
+    if unused:
         PendingContent.objects.filter(hit_contents__hit=hit).update(
             num_outputs_scheduled=Greatest(F("num_outputs_scheduled") - unused, Value(0))
         )

@@ -110,13 +110,18 @@ def _experiment_pending_update(
 
 
 def pending_outputs_recorded(*, experiment: Experiment, counts: dict[int, int]) -> None:
-    """Count an assignment's outputs: completed += outputs, scheduled -= the ratio."""
+    """Count an assignment's outputs: completed += outputs, scheduled -= the ratio.
+
+    One UPDATE per distinct output count (usually one for the whole assignment).
+    """
     settings = experiment.settings
+    by_count: dict[int, list[int]] = {}
     for object_id, outputs in counts.items():
-        row = PendingContent.objects.filter(
-            experiment=experiment, content_type=settings.content_type, object_id=object_id
-        )
-        row.update(
+        by_count.setdefault(outputs, []).append(object_id)
+    for outputs, object_ids in by_count.items():
+        PendingContent.objects.filter(
+            experiment=experiment, content_type=settings.content_type, object_id__in=object_ids
+        ).update(
             num_outputs_completed=F("num_outputs_completed") + outputs,
             num_outputs_scheduled=Greatest(
                 F("num_outputs_scheduled") - settings.out_count_ratio, Value(0)

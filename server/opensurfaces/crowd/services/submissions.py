@@ -277,11 +277,7 @@ def _hit_progress(hit) -> None:
     """Keep the HIT's any/all-submitted flags current (dispatch counts active HITs by them)."""
     done = Assignment.objects.filter(
         hit=hit,
-        status__in=[
-            Assignment.Status.SUBMITTED,
-            Assignment.Status.APPROVED,
-            Assignment.Status.REJECTED,
-        ],
+        status__in=Assignment.DONE_STATUSES,
     ).count()
     type(hit).objects.filter(pk=hit.pk).update(
         any_submitted=True, all_submitted=done >= hit.max_assignments
